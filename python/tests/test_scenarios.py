@@ -195,6 +195,14 @@ def run_scenario(emu, scenario, make_client):
                 assert len(items) == step["expect"]["count"], f"{where}: iterated {len(items)}"
             elif "fault" in step:
                 emu.add_fault(**step["fault"])
+            elif "seed" in step:
+                check_outcome(where, step, *outcome(emu.seed, [subst(step["seed"], saved)], {}), saved)
+            elif "clock" in step:
+                clock = step["clock"]
+                if "now" in clock:
+                    emu.set_clock(clock["now"])
+                else:
+                    emu.advance_clock(clock["advance_seconds"])
             elif "requests" in step:
                 for op_id, n in step["requests"].items():
                     assert emu.request_count(op_id) == n, f"{where}: requests of {op_id}"
@@ -203,6 +211,7 @@ def run_scenario(emu, scenario, make_client):
     finally:
         client.close()
         emu.clear_faults()
+        emu.real_clock()
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-5] for p in SCENARIOS])

@@ -289,6 +289,17 @@ async fn shared_scenarios() {
                 run.iterate(&step, i).await;
             } else if let Some(f) = step.get("fault") {
                 run.admin_post("/faults", f).await;
+            } else if let Some(fixture) = step.get("seed") {
+                // What the helpers do: `Emulator::seed`, its refusal an invalid-argument error
+                // (no HTTP status) with the message the helpers give.
+                let ctx = format!("{name}: step {i} (seed)");
+                let r = run
+                    .emu
+                    .seed(fixture)
+                    .map_err(|m| neonkit::Error::new(neonkit::ErrorKind::InvalidArgument, format!("invalid fixture: {m}")));
+                run.verify(&step, &ctx, r);
+            } else if let Some(c) = step.get("clock") {
+                run.admin_post("/clock", c).await;
             } else if let Some(Value::Object(counts)) = step.get("requests") {
                 for (op, want) in counts {
                     let url = format!("{}/requests?operation_id={op}", run.admin);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
 import java.io.File
+import java.time.Instant
 
 /**
  * Runs every shared scenario of tests/scenarios (see its README) through the
@@ -63,19 +64,62 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
             wait = (cfg?.get("wait") as? JsonPrimitive)?.booleanOrNull ?: true,
         )
         val steps = scenario["steps"] as JsonArray
-        steps.forEachIndexed { i, s ->
-            val step = s.jsonObject
-            val where = "$name step $i"
-            when {
-                "call" in step || "workflow" in step -> check(step, runBlocking { perform(client, step) }, where)
-                "concurrently" in step -> concurrently(client, step, where)
-                "iterate" in step -> iterate(client, step, where)
-                "fault" in step -> Emu.emulator.addFault(step["fault"].toString())
-                "requests" in step -> for ((op, n) in step["requests"]!!.jsonObject) {
-                    assertEquals((n as JsonPrimitive).content.toLong(), Emu.count(op), "$where: requests of $op")
+        try {
+            steps.forEachIndexed { i, s ->
+                val step = s.jsonObject
+                val where = "$name step $i"
+                when {
+                    "call" in step || "workflow" in step -> check(step, runBlocking { perform(client, step) }, where)
+                    "concurrently" in step -> concurrently(client, step, where)
+                    "iterate" in step -> iterate(client, step, where)
+                    "fault" in step -> Emu.emulator.addFault(step["fault"].toString())
+                    "seed" in step -> check(step, seed(step), where)
+                    "clock" in step -> clock(step["clock"]!!.jsonObject)
+                    "requests" in step -> for ((op, n) in step["requests"]!!.jsonObject) {
+                        assertEquals((n as JsonPrimitive).content.toLong(), Emu.count(op), "$where: requests of $op")
+                    }
+                    else -> error("$where: unknown step $step")
                 }
-                else -> error("$where: unknown step $step")
             }
+        } finally {
+            Emu.emulator.realClock()
+        }
+    }
+
+    /** Seeds the step's fixture through `TestEmulator.seed`; the typed Seeded as the shared JSON shape, or the error. */
+    fun seed(step: JsonObject): Outcome = try {
+        val s = Emu.emulator.seed(subst(step["seed"]).toString())
+        val projects = s.projects.map { p ->
+            JsonObject(
+                mapOf(
+                    "id" to JsonPrimitive(p.id),
+                    "name" to JsonPrimitive(p.name),
+                    "branches" to JsonArray(
+                        p.branches.map { b ->
+                            JsonObject(
+                                mapOf(
+                                    "id" to JsonPrimitive(b.id),
+                                    "name" to JsonPrimitive(b.name),
+                                    "endpoint_ids" to JsonArray(b.endpointIds.map { JsonPrimitive(it) }),
+                                ),
+                            )
+                        },
+                    ),
+                ),
+            )
+        }
+        Outcome(JsonObject(mapOf("projects" to JsonArray(projects))), null)
+    } catch (e: NeonException) {
+        Outcome(JsonNull, e)
+    }
+
+    /** Sets the emulator's clock (`now`, RFC 3339) or moves it on (`advance_seconds`). */
+    fun clock(c: JsonObject) {
+        val now = c["now"] as? JsonPrimitive
+        if (now != null) {
+            Emu.emulator.setClock(Instant.parse(now.content))
+        } else {
+            Emu.emulator.advanceClock((c["advance_seconds"] as JsonPrimitive).content.toDouble())
         }
     }
 
@@ -139,7 +183,7 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
         }
     }
 
-    fun what(step: JsonObject): String = ((step["call"] ?: step["workflow"]) as JsonPrimitive).content
+    fun what(step: JsonObject): String = ((step["call"] ?: step["workflow"]) as? JsonPrimitive)?.content ?: "seed"
 
     /** Checks a step's outcome against its `expect_error` or `save` and `expect`. */
     fun check(step: JsonObject, o: Outcome, where: String) {
