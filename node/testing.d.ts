@@ -51,6 +51,83 @@ export interface Fault {
   times?: number;
 }
 
+/** A branch a fixture seeds: the API's `Branch` fields a fixture may set, and what it holds. */
+export interface BranchFixture {
+  id?: string;
+  name?: string;
+  /** An earlier branch of the same project, by id or by name. */
+  parent_id?: string;
+  parent_lsn?: string;
+  parent_timestamp?: string;
+  default?: boolean;
+  protected?: boolean;
+  expires_at?: string;
+  init_source?: string;
+  logical_size?: number;
+  created_at?: string;
+  updated_at?: string;
+  /** Left out: a root branch gets `neondb` (owned by `neondb_owner`), a child its parent's. */
+  databases?: Array<{ id?: number; name: string; owner_name?: string; created_at?: string; updated_at?: string }>;
+  roles?: Array<{ name: string; password?: string; protected?: boolean; created_at?: string; updated_at?: string }>;
+  /** Left out: one read-write endpoint; `[]` for none. */
+  endpoints?: Array<{
+    id?: string;
+    name?: string;
+    type?: 'read_write' | 'read_only';
+    autoscaling_limit_min_cu?: number;
+    autoscaling_limit_max_cu?: number;
+    suspend_timeout_seconds?: number;
+    pooler_enabled?: boolean;
+    disabled?: boolean;
+    passwordless_access?: boolean;
+    provisioner?: string;
+    settings?: Record<string, unknown>;
+    current_state?: 'active' | 'idle';
+    created_at?: string;
+    updated_at?: string;
+  }>;
+}
+
+/** A project a fixture seeds, in the API's field names; what it leaves out is what the API would make. */
+export interface ProjectFixture {
+  id?: string;
+  name?: string;
+  region_id?: string;
+  pg_version?: number;
+  provisioner?: string;
+  store_passwords?: boolean;
+  history_retention_seconds?: number;
+  settings?: Record<string, unknown>;
+  default_endpoint_settings?: Record<string, unknown>;
+  org_id?: string;
+  created_at?: string;
+  updated_at?: string;
+  /** Left out: the default branch `main`. */
+  branches?: BranchFixture[];
+  operations?: Array<{
+    id?: string;
+    /** A branch of the project, by id or by name. */
+    branch_id?: string;
+    /** An endpoint of the project, by id or by name. */
+    endpoint_id?: string;
+    action: string;
+    status?: 'finished' | 'failed' | 'running' | 'scheduling';
+    error?: string;
+    created_at?: string;
+    total_duration_ms?: number;
+  }>;
+}
+
+/** What `seed` takes: the body of the emulator's `POST /_emulator/fixtures`. */
+export interface Fixture {
+  projects?: ProjectFixture[];
+}
+
+/** What `seed` returns: the ids the emulator gave (or the fixture named), in the fixture's order. */
+export interface Seeded {
+  projects: Array<{ id: string; name: string; branches: Array<{ id: string; name: string; endpoint_ids: string[] }> }>;
+}
+
 /** A running emulator on 127.0.0.1. */
 export declare class Emulator {
   /** `http://127.0.0.1:PORT/api/v2` */
@@ -62,6 +139,12 @@ export declare class Emulator {
   client(options?: ClientOptions): NeonClient;
   addFault(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Seeds projects with their branches, databases, roles, endpoints and operations (timestamps may lie in the past).
+   * All or nothing: a fixture that does not match the spec's schemas throws an `InvalidArgumentError` naming the bad
+   * field's path (`$.projects[0].branches[1].created_at: …`).
+   */
+  seed(fixture: Fixture | string): Seeded;
   /** Empties all state (projects, faults, counters); the clock goes back to the real time. */
   reset(): void;
   /**

@@ -30,6 +30,19 @@ class Emulator {
   clearFaults() { try { this._native.clearFaults(); } catch (e) { throw fromNative(e); } }
 
   /**
+   * Seeds projects with their branches, databases, roles, endpoints and operations from a fixture (an object or its
+   * JSON text, `{ projects: [...] }` in the API's field names). All or nothing: a bad fixture throws an
+   * InvalidArgumentError naming the field's path. Returns the ids given.
+   */
+  seed(fixture) {
+    let text;
+    if (typeof fixture === 'string') text = fixture;
+    else if (fixture && typeof fixture === 'object' && !Array.isArray(fixture)) text = JSON.stringify(fixture);
+    else throw typeError('seed takes a fixture object ({ projects: [...] }) or its JSON text');
+    try { return JSON.parse(this._native.seed(text)); } catch (e) { throw fromNative(e); }
+  }
+
+  /**
    * Changes, while it runs, what can change: `{ operationDurationMs, locking, rateLimits, latencyMs }` (the names of
    * startEmulator; any other option is a ConfigError). Fault rates stay with the admin API (`PATCH /_emulator/config`).
    */

@@ -9,8 +9,10 @@ with Emulator() as emu:
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from types import TracebackType
+from typing import List, TypedDict
 
 from neonkit import _native
 from neonkit._client import AsyncNeonClient, NeonClient
@@ -19,7 +21,30 @@ from neonkit.generated.options import _EmulatorOptionsMixin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional, Type, Union
+    from typing import Any, Dict, Mapping, Optional, Type, Union
+
+
+class SeededBranch(TypedDict):
+    """A branch a fixture seeded."""
+
+    id: str
+    name: str
+    endpoint_ids: List[str]
+    """Its endpoints' ids, in the fixture's order."""
+
+
+class SeededProject(TypedDict):
+    """A project a fixture seeded, with its branches in the fixture's order."""
+
+    id: str
+    name: str
+    branches: List[SeededBranch]
+
+
+class Seeded(TypedDict):
+    """What `Emulator.seed` returns: the ids the emulator gave (or the fixture named)."""
+
+    projects: List[SeededProject]
 
 
 class Emulator(_EmulatorOptionsMixin):
@@ -66,6 +91,24 @@ class Emulator(_EmulatorOptionsMixin):
         e.g. body={"endpoint": {"current_state": "hibernating"}} for an enum value the spec does not list."""
         fault = {"operation_id": operation_id, "kind": kind, "times": times, **params}
         self._emu.add_fault(json.dumps(fault))
+
+    def seed(self, fixture: Union[Mapping[str, Any], str, os.PathLike[str]]) -> Seeded:
+        """Seeds projects with their branches, databases, roles, endpoints and operations from a
+        fixture: a dict, JSON text, or the path of a JSON file, shaped `{"projects": [...]}` in the
+        API's field names (the emulator's README has the format). Timestamps may lie in the past
+        (`created_at` of 40 days ago); what a fixture leaves out is what the API would make. All or
+        nothing: a fixture that does not match the spec's schemas raises `InvalidArgumentError`
+        naming the bad field's path (`$.projects[0].branches[1].created_at: ...`), and nothing of it
+        is applied. Returns the ids given, e.g. `emu.seed(f)["projects"][0]["branches"][1]["id"]`."""
+        if isinstance(fixture, os.PathLike):
+            with open(fixture, encoding="utf-8") as f:
+                text = f.read()
+        elif isinstance(fixture, str):
+            text = fixture
+        else:
+            text = json.dumps(fixture)
+        result: Seeded = json.loads(self._emu.seed(text))
+        return result
 
     def clear_faults(self) -> None:
         self._emu.clear_faults()

@@ -596,6 +596,13 @@ pub mod emulator {
             self.0.add_fault_json(&fault_json).map_err(to_napi)
         }
 
+        /// Seeds a fixture (the JSON of `POST /_emulator/fixtures`); returns the ids it gave, as JSON.
+        #[napi(catch_unwind)]
+        pub fn seed(&self, fixture_json: String) -> Result<String> {
+            let seeded = self.0.seed_json(&fixture_json).map_err(to_napi)?;
+            serde_json::to_string(&seeded).map_err(|e| napi::Error::from_reason(e.to_string()))
+        }
+
         #[napi(catch_unwind)]
         pub fn clear_faults(&self) -> Result<()> {
             self.0.clear_faults().map_err(to_napi)

@@ -935,6 +935,12 @@ impl PyEmulator {
         self.handle.add_fault_json(fault_json).map_err(|e| to_pyerr(py, &e))
     }
 
+    /// Seeds a fixture (the JSON of `POST /_emulator/fixtures`); returns the ids it gave, as JSON.
+    fn seed(&self, py: Python<'_>, fixture_json: &str) -> PyResult<String> {
+        let seeded = self.handle.seed_json(fixture_json).map_err(|e| to_pyerr(py, &e))?;
+        serde_json::to_string(&seeded).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+    }
+
     fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
         self.handle.clear_faults().map_err(|e| to_pyerr(py, &e))
     }

@@ -8,6 +8,28 @@ use neonkit_emulator::handle::{self, EmulatorHandle};
 
 use crate::{emulator_option_values, EmulatorOptions, Result};
 
+/// What `TestEmulator.seed` seeded: the ids the emulator gave (or the fixture named).
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct Seeded {
+    pub projects: Vec<SeededProject>,
+}
+
+/// A seeded project, with its branches in the fixture's order.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct SeededProject {
+    pub id: String,
+    pub name: String,
+    pub branches: Vec<SeededBranch>,
+}
+
+/// A seeded branch and its endpoints' ids.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct SeededBranch {
+    pub id: String,
+    pub name: String,
+    pub endpoint_ids: Vec<String>,
+}
+
 /// A running emulator. `stop()` it when done (it also stops when collected).
 #[derive(uniffi::Object)]
 pub struct TestEmulator(EmulatorHandle);
@@ -37,6 +59,30 @@ impl TestEmulator {
     /// Adds a fault, as the JSON of `POST /_emulator/faults` (`{"operation_id": "getProject", "kind": "status", "status": 423}`).
     pub fn add_fault(&self, fault_json: String) -> Result<()> {
         Ok(self.0.add_fault_json(&fault_json)?)
+    }
+
+    /// Seeds projects with their branches, databases, roles, endpoints and operations from a
+    /// fixture's JSON (`{"projects": [...]}` in the API's field names; timestamps may lie in the
+    /// past). All or nothing: a fixture that does not match the spec's schemas is an
+    /// `InvalidArgumentException` naming the bad field's path (`$.projects[0].name: …`).
+    /// Returns the ids given, in the fixture's order.
+    pub fn seed(&self, fixture_json: String) -> Result<Seeded> {
+        let s = self.0.seed_json(&fixture_json)?;
+        Ok(Seeded {
+            projects: s
+                .projects
+                .into_iter()
+                .map(|p| SeededProject {
+                    id: p.id,
+                    name: p.name,
+                    branches: p
+                        .branches
+                        .into_iter()
+                        .map(|b| SeededBranch { id: b.id, name: b.name, endpoint_ids: b.endpoint_ids })
+                        .collect(),
+                })
+                .collect(),
+        })
     }
 
     /// Removes every fault.

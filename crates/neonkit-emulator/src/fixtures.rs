@@ -199,7 +199,7 @@ struct Seeded {
 }
 
 /// Applies a fixture to the store: everything or nothing. Returns the ids it gave
-/// (`{"projects": [{"id", "name", "branches": [{"id", "name", "endpoints": [...]}]}]}`).
+/// (`{"projects": [{"id", "name", "branches": [{"id", "name", "endpoint_ids": [...]}]}]}`).
 pub fn seed(inner: &Inner, fixture: &Value) -> Res<Value> {
     let _clock = inner.clock.enter();
     let Some(top) = fixture.as_object() else {
@@ -256,7 +256,7 @@ pub fn seed(inner: &Inner, fixture: &Value) -> Res<Value> {
             "branches": p.branches.iter().map(|b| json!({
                 "id": b.id,
                 "name": b.name,
-                "endpoints": p.endpoints.iter().filter(|e| e.branch_id == b.id).map(|e| e.id.clone()).collect::<Vec<_>>(),
+                "endpoint_ids": p.endpoints.iter().filter(|e| e.branch_id == b.id).map(|e| e.id.clone()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }));
         st.project_seq += 1;

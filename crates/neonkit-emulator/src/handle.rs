@@ -115,6 +115,18 @@ impl EmulatorHandle {
         self.with(|e| e.add_fault(fault))
     }
 
+    /// Seeds projects with their branches, databases, roles, endpoints and operations
+    /// from a fixture's JSON (`POST /_emulator/fixtures`'s body, `{"projects": [...]}`).
+    /// All or nothing: a fixture that does not match the spec's schemas is an
+    /// invalid-argument error naming the bad field's path (`$.projects[0].name: …`).
+    pub fn seed_json(&self, json: &str) -> Result<Seeded> {
+        let fixture: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("the fixture is not JSON: {e}")))?;
+        let seeded =
+            self.with(|e| e.seed(&fixture))?.map_err(|m| Error::new(ErrorKind::InvalidArgument, format!("invalid fixture: {m}")))?;
+        serde_json::from_value(seeded).map_err(|e| Error::new(ErrorKind::Decode, format!("the emulator's seed answer: {e}")))
+    }
+
     /// Removes every fault.
     pub fn clear_faults(&self) -> Result<()> {
         self.with(|e| e.clear_faults())
@@ -228,6 +240,28 @@ impl EmulatorHandle {
     pub fn is_stopped(&self) -> bool {
         self.emulator.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
+}
+
+/// What a fixture seeded: the ids the emulator gave (or the fixture named).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Seeded {
+    pub projects: Vec<SeededProject>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeededProject {
+    pub id: String,
+    pub name: String,
+    /// In the fixture's order.
+    pub branches: Vec<SeededBranch>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeededBranch {
+    pub id: String,
+    pub name: String,
+    /// The branch's endpoints' ids, in the fixture's order.
+    pub endpoint_ids: Vec<String>,
 }
 
 impl Drop for EmulatorHandle {

@@ -358,7 +358,7 @@ impl Emulator {
     /// or nothing: a fixture that does not match the spec's schemas, or names what
     /// is not there, is refused with the path of the bad field
     /// (`$.projects[0].branches[1].created_at: …`). Returns the ids it gave:
-    /// `{"projects": [{"id", "name", "branches": [{"id", "name", "endpoints": [...]}]}]}`.
+    /// `{"projects": [{"id", "name", "branches": [{"id", "name", "endpoint_ids": [...]}]}]}`.
     pub fn seed(&self, fixture: &serde_json::Value) -> Result<serde_json::Value, String> {
         fixtures::seed(&self.inner, fixture)
     }

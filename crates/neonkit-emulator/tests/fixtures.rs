@@ -82,8 +82,8 @@ async fn a_seeded_project_is_what_the_api_answers() {
     let branches = v["projects"][0]["branches"].as_array().unwrap();
     assert_eq!(branches.len(), 3);
     assert_eq!(branches[1]["id"], "br-old-preview-1");
-    assert_eq!(branches[0]["endpoints"].as_array().unwrap().len(), 1, "{v}");
-    assert!(branches[2]["endpoints"].as_array().unwrap().is_empty(), "{v}");
+    assert_eq!(branches[0]["endpoint_ids"].as_array().unwrap().len(), 1, "{v}");
+    assert!(branches[2]["endpoint_ids"].as_array().unwrap().is_empty(), "{v}");
     let main_id = branches[0]["id"].as_str().unwrap().to_string();
     let pr2 = branches[2]["id"].as_str().unwrap().to_string();
 

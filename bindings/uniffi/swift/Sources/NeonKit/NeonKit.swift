@@ -22966,6 +22966,15 @@ public protocol TestEmulatorProtocol: AnyObject, Sendable {
     func reset() throws 
     
     /**
+     * Seeds projects with their branches, databases, roles, endpoints and operations from a
+     * fixture's JSON (`{"projects": [...]}` in the API's field names; timestamps may lie in the
+     * past). All or nothing: a fixture that does not match the spec's schemas is an
+     * `InvalidArgumentException` naming the bad field's path (`$.projects[0].name: …`).
+     * Returns the ids given, in the fixture's order.
+     */
+    func seed(fixtureJson: String) throws  -> Seeded
+    
+    /**
      * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
      * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
      * real time). Returns the clock's time.
@@ -23153,6 +23162,23 @@ open func reset()throws   {try rustCallWithError(FfiConverterTypeNeonError_lift)
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Seeds projects with their branches, databases, roles, endpoints and operations from a
+     * fixture's JSON (`{"projects": [...]}` in the API's field names; timestamps may lie in the
+     * past). All or nothing: a fixture that does not match the spec's schemas is an
+     * `InvalidArgumentException` naming the bad field's path (`$.projects[0].name: …`).
+     * Returns the ids given, in the fixture's order.
+     */
+open func seed(fixtureJson: String)throws  -> Seeded  {
+    return try  FfiConverterTypeSeeded_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_seed(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(fixtureJson),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -26616,6 +26642,181 @@ public func FfiConverterTypeRestoreSnapshotQuery_lower(_ value: RestoreSnapshotQ
 
 
 /**
+ * What `TestEmulator.seed` seeded: the ids the emulator gave (or the fixture named).
+ */
+public struct Seeded: Equatable, Hashable {
+    public var projects: [SeededProject]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(projects: [SeededProject]) {
+        self.projects = projects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Seeded: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeeded: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Seeded {
+        return
+            try Seeded(
+                projects: FfiConverterSequenceTypeSeededProject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Seeded, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSeededProject.write(value.projects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeeded_lift(_ buf: RustBuffer) throws -> Seeded {
+    return try FfiConverterTypeSeeded.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeeded_lower(_ value: Seeded) -> RustBuffer {
+    return FfiConverterTypeSeeded.lower(value)
+}
+
+
+/**
+ * A seeded branch and its endpoints' ids.
+ */
+public struct SeededBranch: Equatable, Hashable {
+    public var id: String
+    public var name: String
+    public var endpointIds: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String, endpointIds: [String]) {
+        self.id = id
+        self.name = name
+        self.endpointIds = endpointIds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SeededBranch: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeededBranch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SeededBranch {
+        return
+            try SeededBranch(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                endpointIds: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SeededBranch, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceString.write(value.endpointIds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeededBranch_lift(_ buf: RustBuffer) throws -> SeededBranch {
+    return try FfiConverterTypeSeededBranch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeededBranch_lower(_ value: SeededBranch) -> RustBuffer {
+    return FfiConverterTypeSeededBranch.lower(value)
+}
+
+
+/**
+ * A seeded project, with its branches in the fixture's order.
+ */
+public struct SeededProject: Equatable, Hashable {
+    public var id: String
+    public var name: String
+    public var branches: [SeededBranch]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String, branches: [SeededBranch]) {
+        self.id = id
+        self.name = name
+        self.branches = branches
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SeededProject: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeededProject: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SeededProject {
+        return
+            try SeededProject(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                branches: FfiConverterSequenceTypeSeededBranch.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SeededProject, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceTypeSeededBranch.write(value.branches, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeededProject_lift(_ buf: RustBuffer) throws -> SeededProject {
+    return try FfiConverterTypeSeededProject.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeededProject_lower(_ value: SeededProject) -> RustBuffer {
+    return FfiConverterTypeSeededProject.lower(value)
+}
+
+
+/**
  * The optional query parameters of `setProjectMemberRole`.
  */
 public struct SetProjectMemberRoleQuery: Equatable, Hashable {
@@ -28389,6 +28590,56 @@ fileprivate struct FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSeededBranch: FfiConverterRustBuffer {
+    typealias SwiftType = [SeededBranch]
+
+    public static func write(_ value: [SeededBranch], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSeededBranch.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SeededBranch] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SeededBranch]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSeededBranch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSeededProject: FfiConverterRustBuffer {
+    typealias SwiftType = [SeededProject]
+
+    public static func write(_ value: [SeededProject], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSeededProject.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SeededProject] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SeededProject]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSeededProject.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNeonEventKind: FfiConverterRustBuffer {
     typealias SwiftType = [NeonEventKind]
 
@@ -29926,6 +30177,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_reset() != 30660) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_seed() != 30226) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock() != 42882) {

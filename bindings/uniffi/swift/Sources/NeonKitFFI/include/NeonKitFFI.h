@@ -2712,6 +2712,11 @@ int64_t uniffi_neonkit_uniffi_fn_method_testemulator_request_count(uint64_t ptr,
 void uniffi_neonkit_uniffi_fn_method_testemulator_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SEED
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SEED
+RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_seed(uint64_t ptr, RustBuffer fixture_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SET_CLOCK
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SET_CLOCK
 RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(uint64_t ptr, RustBuffer at, RustCallStatus *_Nonnull out_status
@@ -5743,6 +5748,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_request_count(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_RESET
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_RESET
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_reset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_SEED
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_SEED
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_seed(void
     
 );
 #endif

@@ -1610,6 +1610,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_reset(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_seed(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_stop(
@@ -2619,6 +2621,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_seed(`ptr`: Long,`fixtureJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -4114,6 +4118,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_reset() and 0xFFFF) != 30660) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_seed() and 0xFFFF) != 30226) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock() and 0xFFFF) != 42882) {
@@ -32376,6 +32383,15 @@ public interface TestEmulatorInterface {
     fun `reset`()
     
     /**
+     * Seeds projects with their branches, databases, roles, endpoints and operations from a
+     * fixture's JSON (`{"projects": [...]}` in the API's field names; timestamps may lie in the
+     * past). All or nothing: a fixture that does not match the spec's schemas is an
+     * `InvalidArgumentException` naming the bad field's path (`$.projects[0].name: …`).
+     * Returns the ids given, in the fixture's order.
+     */
+    fun `seed`(`fixtureJson`: kotlin.String): Seeded
+    
+    /**
      * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
      * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
      * real time). Returns the clock's time.
@@ -32661,6 +32677,28 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 }
     }
     
+    
+
+    
+    /**
+     * Seeds projects with their branches, databases, roles, endpoints and operations from a
+     * fixture's JSON (`{"projects": [...]}` in the API's field names; timestamps may lie in the
+     * past). All or nothing: a fixture that does not match the spec's schemas is an
+     * `InvalidArgumentException` naming the bad field's path (`$.projects[0].name: …`).
+     * Returns the ids given, in the fixture's order.
+     */
+    @Throws(NeonException::class)override fun `seed`(`fixtureJson`: kotlin.String): Seeded {
+            return FfiConverterTypeSeeded.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_seed(
+        it,
+        
+        FfiConverterString.lower(`fixtureJson`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -35454,6 +35492,134 @@ public object FfiConverterTypeRestoreSnapshotQuery: FfiConverterRustBuffer<Resto
 
 
 /**
+ * What `TestEmulator.seed` seeded: the ids the emulator gave (or the fixture named).
+ */
+data class Seeded (
+    var `projects`: List<SeededProject>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeeded: FfiConverterRustBuffer<Seeded> {
+    override fun read(buf: ByteBuffer): Seeded {
+        return Seeded(
+            FfiConverterSequenceTypeSeededProject.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Seeded) = (
+            FfiConverterSequenceTypeSeededProject.allocationSize(value.`projects`)
+    )
+
+    override fun write(value: Seeded, buf: ByteBuffer) {
+            FfiConverterSequenceTypeSeededProject.write(value.`projects`, buf)
+    }
+}
+
+
+
+/**
+ * A seeded branch and its endpoints' ids.
+ */
+data class SeededBranch (
+    var `id`: kotlin.String
+    , 
+    var `name`: kotlin.String
+    , 
+    var `endpointIds`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeededBranch: FfiConverterRustBuffer<SeededBranch> {
+    override fun read(buf: ByteBuffer): SeededBranch {
+        return SeededBranch(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SeededBranch) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterSequenceString.allocationSize(value.`endpointIds`)
+    )
+
+    override fun write(value: SeededBranch, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterSequenceString.write(value.`endpointIds`, buf)
+    }
+}
+
+
+
+/**
+ * A seeded project, with its branches in the fixture's order.
+ */
+data class SeededProject (
+    var `id`: kotlin.String
+    , 
+    var `name`: kotlin.String
+    , 
+    var `branches`: List<SeededBranch>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeededProject: FfiConverterRustBuffer<SeededProject> {
+    override fun read(buf: ByteBuffer): SeededProject {
+        return SeededProject(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeSeededBranch.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SeededProject) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterSequenceTypeSeededBranch.allocationSize(value.`branches`)
+    )
+
+    override fun write(value: SeededProject, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterSequenceTypeSeededBranch.write(value.`branches`, buf)
+    }
+}
+
+
+
+/**
  * The optional query parameters of `setProjectMemberRole`.
  */
 data class SetProjectMemberRoleQuery (
@@ -37949,6 +38115,62 @@ public object FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer<List<Que
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeQueryPair.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSeededBranch: FfiConverterRustBuffer<List<SeededBranch>> {
+    override fun read(buf: ByteBuffer): List<SeededBranch> {
+        val len = buf.getInt()
+        return List<SeededBranch>(len) {
+            FfiConverterTypeSeededBranch.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SeededBranch>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSeededBranch.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SeededBranch>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSeededBranch.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSeededProject: FfiConverterRustBuffer<List<SeededProject>> {
+    override fun read(buf: ByteBuffer): List<SeededProject> {
+        val len = buf.getInt()
+        return List<SeededProject>(len) {
+            FfiConverterTypeSeededProject.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SeededProject>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSeededProject.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SeededProject>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSeededProject.write(it, buf)
         }
     }
 }
