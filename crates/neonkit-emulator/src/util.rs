@@ -9,11 +9,44 @@ pub fn now_rfc3339() -> String {
 
 /// `2024-01-02T03:04:05Z` (second precision, UTC), as Neon's API writes times.
 pub fn rfc3339(t: SystemTime) -> String {
+    // the 20 bytes are ASCII digits and separators
+    String::from_utf8_lossy(&rfc3339_bytes(t)).into_owned()
+}
+
+/// `rfc3339` without an allocation or `format!`: the list bodies render two per project.
+pub fn rfc3339_bytes(t: SystemTime) -> [u8; 20] {
     let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, width: usize, mut v: u64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, y.clamp(0, 9999) as u64);
+    put(5, 2, m as u64);
+    put(8, 2, d as u64);
+    put(11, 2, (rem / 3600) as u64);
+    put(14, 2, ((rem % 3600) / 60) as u64);
+    put(17, 2, (rem % 60) as u64);
+    out
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it: a string with nothing to escape
+/// (names, ids, keys: nearly all of them) is copied whole instead of byte by byte.
+pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // writing into a Vec cannot fail
+        serde_json::to_writer(&mut *out, s).unwrap_or_default();
+    }
 }
 
 // Howard Hinnant's days → civil date algorithm.
