@@ -513,8 +513,10 @@ impl<'a> ProjectJson<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            util::write_json_str(out, k);
-            out.push(b':');
+            // the keys are this file's own literals: nothing in them to escape
+            out.push(b'"');
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"\":");
             match v {
                 Field::Str(x) => util::write_json_str(out, x),
                 Field::Owned(x) => util::write_json_str(out, x),
@@ -525,8 +527,7 @@ impl<'a> ProjectJson<'a> {
                 }
                 Field::Int(x) => out.extend_from_slice(itoa::Buffer::new().format(*x).as_bytes()),
                 Field::Bool(x) => out.extend_from_slice(if *x { b"true" } else { b"false" }),
-                // writing into a Vec cannot fail; a Value always serializes
-                Field::Json(x) => serde_json::to_writer(&mut *out, x).unwrap_or_default(),
+                Field::Json(x) => util::write_json_value(out, x),
             }
         }
         out.push(b'}');

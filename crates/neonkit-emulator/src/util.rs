@@ -35,10 +35,55 @@ pub fn rfc3339_bytes(t: SystemTime) -> [u8; 20] {
     out
 }
 
+/// Appends `v` as JSON, byte for byte what serde_json writes (same key order, same numbers),
+/// with its strings and keys going through [`write_json_str`]'s whole-copy path.
+pub fn write_json_value(out: &mut Vec<u8>, v: &serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+            } else if let Some(u) = n.as_u64() {
+                out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes());
+            } else {
+                // floats: serde_json's own float formatting; writing into a Vec cannot fail
+                serde_json::to_writer(&mut *out, n).unwrap_or_default();
+            }
+        }
+        Value::String(s) => write_json_str(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json_str(out, k);
+                out.push(b':');
+                write_json_value(out, item);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
 /// Appends `s` as a JSON string, as serde_json writes it: a string with nothing to escape
 /// (names, ids, keys: nearly all of them) is copied whole instead of byte by byte.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // a fold without early exit, so the check runs over whole vectors rather than byte by byte
+    let needs_escape = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if !needs_escape {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -368,5 +413,16 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+    #[test]
+    fn writes_values_as_serde_json_does() {
+        let v = serde_json::json!({
+            "z": [1, -2, 18446744073709551615u64, 0.25, 1e300, -0.0, null, true, false],
+            "a": {"quoted \"key\"": "back\\slash", "ctl": "tab\there\u{1}", "uni": "é—😀", "": []},
+            "m": {"nested": {"deep": [{"x": "y"}, {}]}},
+        });
+        let mut out = Vec::new();
+        write_json_value(&mut out, &v);
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&v).unwrap());
     }
 }
