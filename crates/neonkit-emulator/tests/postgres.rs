@@ -320,3 +320,151 @@ async fn a_missing_binary_names_the_package() {
     let msg = e.to_string();
     assert!(msg.contains("apt-get install postgresql"), "{msg}");
 }
+
+/// A PostgreSQL server the emulator does not own, as `postgres_url` expects one:
+/// its own cluster in a temporary folder with a password-protected superuser on
+/// loopback TCP, run as the `postgres` account when the tests run as root (initdb
+/// refuses root). Dropping it stops the server and removes the folder.
+struct OutsideServer {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl OutsideServer {
+    const ADMIN: &'static str = "outside_admin";
+    const PASSWORD: &'static str = "outside-pw-1";
+
+    fn start() -> OutsideServer {
+        use std::os::unix::process::CommandExt;
+        let bin =
+            std::env::var_os("NEONKIT_PG_BIN").map(std::path::PathBuf::from).or_else(newest_bin_dir).expect("PostgreSQL's bin folder");
+        // the account the server runs as: ours, or `postgres` when we are root
+        let account = (unsafe { libc::geteuid() } == 0).then(|| {
+            let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+            let f: Vec<&str> =
+                passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f[0] == "postgres").expect("a postgres user");
+            (f[2].parse::<u32>().unwrap(), f[3].parse::<u32>().unwrap())
+        });
+        let as_account = |cmd: &mut std::process::Command| {
+            if let Some((uid, gid)) = account {
+                cmd.uid(uid).gid(gid);
+            }
+        };
+        let dir = std::env::temp_dir().join(format!("neonkit-outside-pg-{}-{:08x}", std::process::id(), rand_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some((uid, gid)) = account {
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
+        }
+        let pwfile = dir.join("pw");
+        std::fs::write(&pwfile, Self::PASSWORD).unwrap();
+        if let Some((uid, gid)) = account {
+            std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).unwrap();
+        }
+        let mut initdb = std::process::Command::new(bin.join("initdb"));
+        initdb
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-U", Self::ADMIN, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "-N"])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .current_dir(&dir);
+        as_account(&mut initdb);
+        let out = initdb.output().unwrap();
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = std::process::Command::new(bin.join("postgres"));
+        server.arg("-D").arg(dir.join("data")).arg("-p").arg(port.to_string()).arg("-k").arg(&dir);
+        for s in ["listen_addresses=127.0.0.1", "fsync=off", "max_connections=100", "shared_buffers=16MB"] {
+            server.arg("-c").arg(s);
+        }
+        server.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).current_dir(&dir);
+        as_account(&mut server);
+        let child = server.spawn().unwrap();
+        let s = OutsideServer { child, dir, port };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the outside server did not start");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        s
+    }
+
+    fn url(&self) -> String {
+        format!("postgresql://{}:{}@127.0.0.1:{}/postgres", Self::ADMIN, Self::PASSWORD, self.port)
+    }
+
+    /// One value of a query, as the server's own admin (retried while the server starts up).
+    async fn admin_query(&self, sql: &str) -> i64 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match connect(&format!("{}?sslmode=disable", self.url())).await {
+                Ok(c) => return c.query_one(sql, &[]).await.unwrap().get(0),
+                Err(e) if std::time::Instant::now() > deadline => panic!("the outside server: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+}
+
+/// Debian's newest `/usr/lib/postgresql/<version>/bin`.
+fn newest_bin_dir() -> Option<std::path::PathBuf> {
+    let mut v: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(_, d)| d.join("initdb").is_file())
+        .collect();
+    v.sort();
+    v.pop().map(|(_, d)| d)
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+}
+
+impl Drop for OutsideServer {
+    fn drop(&mut self) {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGINT);
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `postgres_url`: on a server it does not own, the emulator's roles and databases
+/// are real and its branches copy data; stopped, it leaves the server running with
+/// nothing of its own on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attaches_to_a_server_given_by_url() {
+    if !postgres_here() {
+        return;
+    }
+    let outside = OutsideServer::start();
+    let databases_before = outside.admin_query("SELECT count(*) FROM pg_database").await;
+    let roles_before = outside.admin_query("SELECT count(*) FROM pg_roles").await;
+
+    let t = T::with(PostgresConfig { url: Some(outside.url()), ..Default::default() }).await;
+    assert_eq!(t.emu.postgres_addr(), Some(("127.0.0.1".to_string(), outside.port)));
+    let created = t.op("createProject", "/projects", Some(json!({"project": {"name": "attached"}}))).await;
+    let pid = created["project"]["id"].as_str().unwrap().to_string();
+    let main_uri = created["connection_uris"][0]["connection_uri"].as_str().unwrap().to_string();
+    assert!(main_uri.contains(&format!("@127.0.0.1:{}/", outside.port)), "{main_uri}");
+    // no pooler of its own on an attached server: the pooled URI is the server's
+    let main = created["branch"]["id"].as_str().unwrap().to_string();
+    let pooled = t.uri(&pid, &main, "neondb", "neondb_owner", true).await;
+    assert!(pooled.contains(&format!(":{}/", outside.port)), "{pooled}");
+
+    sql(&main_uri, "CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL); INSERT INTO notes (body) VALUES ('outside');").await;
+    let br = t.op("createProjectBranch", &format!("/projects/{pid}/branches"), Some(json!({"endpoints": [{"type": "read_write"}]}))).await;
+    let br_uri = br["connection_uris"][0]["connection_uri"].as_str().unwrap().to_string();
+    assert_eq!(notes(&br_uri).await, ["outside"]);
+    sql(&br_uri, "INSERT INTO notes (body) VALUES ('branch');").await;
+    assert_eq!(notes(&main_uri).await, ["outside"]);
+    assert!(outside.admin_query("SELECT count(*) FROM pg_database").await >= databases_before + 2);
+
+    t.emu.stop().await;
+    assert!(connect(&main_uri).await.is_err(), "the emulator's database outlived it");
+    assert_eq!(outside.admin_query("SELECT count(*) FROM pg_database").await, databases_before);
+    assert_eq!(outside.admin_query("SELECT count(*) FROM pg_roles").await, roles_before);
+}
