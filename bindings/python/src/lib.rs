@@ -145,6 +145,14 @@ fn option_value(v: &Bound<'_, PyAny>) -> PyResult<OptionValue> {
         let pairs: Option<Vec<(String, String)>> = d.items()?.iter().map(|kv| kv.extract::<(String, String)>().ok()).collect();
         return Ok(pairs.map_or_else(|| OptionValue::Other("mapping with values that are not str".into()), OptionValue::Headers));
     }
+    // A path-like (pathlib.Path) is its os.fspath text; a bytes path is refused as bytes.
+    if v.hasattr(pyo3::intern!(v.py(), "__fspath__"))? {
+        let p = v.call_method0(pyo3::intern!(v.py(), "__fspath__"))?;
+        if p.cast::<PyString>().is_ok() {
+            return Ok(OptionValue::Text(text("an option", &p)?));
+        }
+        return Ok(OptionValue::Other(p.get_type().name()?.to_string()));
+    }
     Ok(OptionValue::Other(v.get_type().name()?.to_string()))
 }
 

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use neonkit::{Convention, Error, ErrorKind, OptionSetting, OptionValue, Result};
 
-use crate::{Emulator, EmulatorConfig, Fault, PostgresConfig};
+use crate::{Emulator, EmulatorConfig, Fault, OptionNames, PostgresConfig};
 
 /// A running emulator; `stop()` ends it (dropping it does too).
 pub struct EmulatorHandle {
@@ -30,7 +30,11 @@ impl std::fmt::Debug for EmulatorHandle {
 /// implies `postgres`) give [`EmulatorConfig::postgres`]; `no_pooler` needs one of
 /// them. The URL is a secret: no message shows it.
 pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionValue)>) -> Result<EmulatorConfig> {
-    let mut config = EmulatorConfig::default();
+    let option_names = match c {
+        Convention::Snake => OptionNames::Snake,
+        Convention::Camel => OptionNames::Camel,
+    };
+    let mut config = EmulatorConfig { option_names, ..Default::default() };
     let (mut postgres, mut url, mut no_pooler) = (None, None, false);
     for (name, _, value) in neonkit::options::emulator_options(c, values)? {
         match (name, value) {
@@ -45,6 +49,7 @@ pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionVal
             ("postgres", OptionSetting::Flag(b)) => postgres = Some(b),
             ("postgres_url", OptionSetting::Text(u)) => url = Some(u),
             ("no_pooler", OptionSetting::Flag(b)) => no_pooler = b,
+            ("state_file", OptionSetting::Text(p)) => config.state_file = Some(p.into()),
             (other, _) => unreachable!("emulator option {other} has no field in EmulatorConfig"),
         }
     }

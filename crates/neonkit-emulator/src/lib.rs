@@ -73,6 +73,43 @@ pub struct EmulatorConfig {
     /// and on stop. With [`EmulatorConfig::postgres`] the private cluster's data stays
     /// beside it, in `FILE.pgdata`. Branch logs and the clock are not kept.
     pub state_file: Option<std::path::PathBuf>,
+    /// How the emulator's messages name its options (`--state` or `state_file`).
+    pub option_names: OptionNames,
+}
+
+/// How the emulator's messages name its options: as the command line's flags
+/// (`--postgres-url`), or as a testing helper's options (`postgres_url` in
+/// Rust and Python, `postgresUrl` in Node, Kotlin and Swift). The default is
+/// snake_case, the names of [`EmulatorConfig`]'s fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptionNames {
+    Flags,
+    #[default]
+    Snake,
+    Camel,
+}
+
+impl OptionNames {
+    /// The name of an emulator option of spec/vocabulary.yaml (`postgres_url`), not a
+    /// duration (`latencyMs` carries its unit); the handle's tests hold the camelCase
+    /// names equal to the vocabulary's.
+    pub fn of(self, option: &str) -> String {
+        match self {
+            OptionNames::Flags if option == "state_file" => "--state".into(),
+            OptionNames::Flags => format!("--{}", option.replace('_', "-")),
+            OptionNames::Snake => option.into(),
+            OptionNames::Camel => {
+                let mut words = option.split('_');
+                let mut out = words.next().unwrap_or_default().to_string();
+                for w in words {
+                    let mut c = w.chars();
+                    out.extend(c.next().map(|f| f.to_ascii_uppercase()));
+                    out.push_str(c.as_str());
+                }
+                out
+            }
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -89,6 +126,7 @@ impl Default for EmulatorConfig {
             idle_timeout: None,
             postgres: None,
             state_file: None,
+            option_names: OptionNames::default(),
         }
     }
 }
@@ -223,8 +261,8 @@ impl Emulator {
     pub async fn start(mut config: EmulatorConfig) -> std::io::Result<Emulator> {
         let loaded = match &config.state_file {
             Some(path) => {
-                let path = path.clone();
-                let loaded = tokio::task::spawn_blocking(move || persist::load(&path))
+                let (path, name) = (path.clone(), config.option_names.of("state_file"));
+                let loaded = tokio::task::spawn_blocking(move || persist::load(&path, &name))
                     .await
                     .map_err(std::io::Error::other)?
                     .map_err(std::io::Error::other)?;
@@ -235,10 +273,11 @@ impl Emulator {
         };
         let pg = match config.postgres.clone() {
             Some(pc) => {
+                let name = config.option_names.of(if pc.url.is_some() { "postgres_url" } else { "postgres" });
                 let cluster = tokio::task::spawn_blocking(move || pg::Cluster::start(&pc))
                     .await
                     .map_err(std::io::Error::other)?
-                    .map_err(|e| std::io::Error::other(format!("--postgres: {e}")))?;
+                    .map_err(|e| std::io::Error::other(format!("{name}: {e}")))?;
                 Some(Arc::new(cluster))
             }
             None => None,
@@ -283,23 +322,25 @@ impl Emulator {
     fn check_state_postgres(config: &mut EmulatorConfig, loaded: Option<&persist::Loaded>) -> std::io::Result<()> {
         let Some(path) = config.state_file.clone() else { return Ok(()) };
         let shown = path.display();
+        let name = |o| config.option_names.of(o);
+        let (state, postgres, url) = (name("state_file"), name("postgres"), name("postgres_url"));
         let had_postgres = loaded.map(|l| l.postgres.is_some());
-        let refuse = |m: String| Err(std::io::Error::other(format!("--state {shown}: {m}")));
+        let refuse = |m: String| Err(std::io::Error::other(format!("{state} {shown}: {m}")));
         match (&mut config.postgres, had_postgres) {
-            (Some(pc), _) if pc.url.is_some() => refuse(
-                "--postgres-url keeps its data on that server; --state keeps only a private cluster (--postgres) beside the file".into(),
-            ),
-            (Some(_), Some(false)) => refuse(
-                "was written without --postgres, so its databases are in no cluster: start without --postgres, or remove the file".into(),
-            ),
+            (Some(pc), _) if pc.url.is_some() => {
+                refuse(format!("{url} keeps its data on that server; {state} keeps only a private cluster ({postgres}) beside the file"))
+            }
+            (Some(_), Some(false)) => refuse(format!(
+                "was written without {postgres}, so its databases are in no cluster: start without {postgres}, or remove the file"
+            )),
             (None, Some(true)) => {
-                refuse(format!("was written with --postgres (its data is in {}): start with --postgres", persist::pg_dir(&path).display()))
+                refuse(format!("was written with {postgres} (its data is in {}): start with {postgres}", persist::pg_dir(&path).display()))
             }
             (Some(pc), had) => {
                 let dir = persist::pg_dir(&path);
                 if had.is_none() && dir.exists() {
                     std::fs::remove_dir_all(&dir).map_err(|e| {
-                        std::io::Error::other(format!("--state {shown}: cannot remove the old cluster {}: {e}", dir.display()))
+                        std::io::Error::other(format!("{state} {shown}: cannot remove the old cluster {}: {e}", dir.display()))
                     })?;
                 } else if had == Some(true) && !dir.join("data").join("PG_VERSION").is_file() {
                     return refuse(format!("its cluster {} is missing: remove the file to start afresh", dir.display()));

@@ -1,7 +1,7 @@
 //! `neonkit-emulator --port 4010 --api-key KEY [...]`: serves until killed and prints
 //! the base URL as the first line of stdout.
 
-use neonkit_emulator::{Emulator, EmulatorConfig, PostgresConfig};
+use neonkit_emulator::{Emulator, EmulatorConfig, OptionNames, PostgresConfig};
 use std::io::Write;
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ const USAGE: &str = "usage: neonkit-emulator [--port N] [--api-key KEY] [--opera
 [--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR] [--no-pooler] [--state FILE]";
 
 fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
-    let mut c = EmulatorConfig::default();
+    let mut c = EmulatorConfig { option_names: OptionNames::Flags, ..Default::default() };
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();

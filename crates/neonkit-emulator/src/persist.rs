@@ -64,26 +64,26 @@ pub fn pg_dir(path: &Path) -> PathBuf {
 }
 
 /// Reads a state file; `Ok(None)` when there is none yet. Nothing of a file that is
-/// damaged or from another version is used.
-pub fn load(path: &Path) -> Result<Option<Loaded>, String> {
+/// damaged or from another version is used; `name` is what the messages call the option (`--state`, `state_file`).
+pub fn load(path: &Path, name: &str) -> Result<Option<Loaded>, String> {
     let shown = path.display();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("--state {shown}: cannot read it: {e}")),
+        Err(e) => return Err(format!("{name} {shown}: cannot read it: {e}")),
     };
-    let header: Header = serde_json::from_slice(&bytes).map_err(|e| format!("--state {shown}: not a neonkit-emulator state file ({e})"))?;
+    let header: Header = serde_json::from_slice(&bytes).map_err(|e| format!("{name} {shown}: not a neonkit-emulator state file ({e})"))?;
     if header.format.as_deref() != Some(FORMAT) {
-        return Err(format!("--state {shown}: not a neonkit-emulator state file (no \"format\": \"{FORMAT}\")"));
+        return Err(format!("{name} {shown}: not a neonkit-emulator state file (no \"format\": \"{FORMAT}\")"));
     }
     let version = header.version.unwrap_or_default();
     if version != VERSION {
         return Err(format!(
-            "--state {shown}: written by neonkit-emulator {version}, this is {VERSION}; refusing to load it \
-             (its layout may differ): start without --state or remove the file"
+            "{name} {shown}: written by neonkit-emulator {version}, this is {VERSION}; refusing to load it \
+             (its layout may differ): start without {name} or remove the file"
         ));
     }
-    let read: Read = serde_json::from_slice(&bytes).map_err(|e| format!("--state {shown}: damaged, not loaded: {e}"))?;
+    let read: Read = serde_json::from_slice(&bytes).map_err(|e| format!("{name} {shown}: damaged, not loaded: {e}"))?;
     Ok(Some(Loaded { store: read.store, postgres: read.postgres }))
 }
 
@@ -106,7 +106,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| format!("--state {}: cannot write it: {e}", path.display()))
+    write().map_err(|e| format!("cannot write the state file {}: {e}", path.display()))
 }
 
 /// Counts changes; a background thread writes the file after them.

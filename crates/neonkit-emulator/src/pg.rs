@@ -244,7 +244,7 @@ fn account(name: &str) -> Option<(u32, u32)> {
 // ------------------------------------------------------------------ lifecycle
 
 fn parse_url(url: &str) -> Res<Conn> {
-    let bad = || PgError("--postgres-url: expected postgresql://user:password@host:port/database".to_string());
+    let bad = || PgError("expected postgresql://user:password@host:port/database".to_string());
     let rest = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://")).ok_or_else(bad)?;
     let (rest, _query) = rest.split_once('?').unwrap_or((rest, ""));
     let (auth, hostpart) = rest.rsplit_once('@').unwrap_or(("", rest));
@@ -288,7 +288,7 @@ impl Cluster {
                 made: Default::default(),
                 stopped: Default::default(),
             };
-            c.query("postgres", "SELECT 1").map_err(|e| PgError(format!("cannot reach the PostgreSQL server at --postgres-url: {e}")))?;
+            c.query("postgres", "SELECT 1").map_err(|e| PgError(format!("cannot reach that PostgreSQL server: {e}")))?;
             return Ok(c);
         }
         let bin = find_bin_dir(config.bin_dir.as_deref())?;

@@ -365,6 +365,6 @@ async fn with_postgres_seeded_branches_are_real_and_the_data_survives_a_restart(
     // started without --postgres, a file written with it is refused
     t.emu.stop().await;
     let m = Emulator::start(with_state(&file)).await.err().expect("refused").to_string();
-    assert!(m.contains("start with --postgres"), "{m}");
+    assert!(m.contains("start with postgres"), "{m}");
     let _ = std::fs::remove_dir_all(file.parent().unwrap());
 }

@@ -3,6 +3,7 @@
 
 use neonkit::{Convention, ErrorKind, OptionValue};
 use neonkit_emulator::handle::{config, EmulatorHandle};
+use neonkit_emulator::OptionNames;
 
 fn values(pairs: &[(&str, OptionValue)]) -> Vec<(String, OptionValue)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
@@ -107,4 +108,49 @@ fn the_clock_takes_and_gives_system_times_for_bindings_with_a_time_type() {
     emu.real_clock().unwrap();
     let drift = emu.clock_time().unwrap().duration_since(SystemTime::now()).unwrap_or_else(|e| e.duration());
     assert!(drift < Duration::from_secs(1));
+}
+
+#[test]
+fn messages_name_options_as_each_language_does() {
+    let parity: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/parity/vocabulary.json")).unwrap())
+            .unwrap();
+    // the messages name no duration (their camelCase names carry a unit: `latencyMs`)
+    for row in parity["emulator_options"].as_array().unwrap().iter().filter(|r| r["type"] != "duration") {
+        let name = row["name"].as_str().unwrap();
+        for (names, convention) in [(OptionNames::Snake, Convention::Snake), (OptionNames::Camel, Convention::Camel)] {
+            assert_eq!(names.of(name), neonkit::options::emulator_option_name(convention, name), "{name}");
+        }
+    }
+    assert_eq!(OptionNames::Flags.of("postgres_url"), "--postgres-url");
+    assert_eq!(OptionNames::Flags.of("state_file"), "--state");
+}
+
+#[test]
+fn the_state_file_keeps_the_state_across_restarts_and_a_foreign_one_is_refused_by_its_name() {
+    let dir = std::env::temp_dir().join(format!("neonkit-handle-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let _ = std::fs::remove_file(&file);
+    let text = |p: &std::path::Path| OptionValue::Text(p.display().to_string());
+    let start = || EmulatorHandle::start_blocking(config(Convention::Camel, values(&[("stateFile", text(&file))])).unwrap());
+    let emu = start().unwrap();
+    emu.seed_json(r#"{"projects": [{"id": "kept-project-1", "name": "kept"}]}"#).unwrap();
+    emu.stop();
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("kept-project-1"), "the state file lacks what was made");
+    let again = start().unwrap();
+    let projects: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let url = format!("{}/projects", again.base_url());
+        reqwest::Client::new().get(url).bearer_auth(again.api_key()).send().await.unwrap().json().await.unwrap()
+    });
+    assert_eq!(projects["projects"][0]["id"], "kept-project-1", "{projects}");
+    again.stop();
+
+    std::fs::write(&file, saved.replacen(concat!("\"version\":\"", env!("CARGO_PKG_VERSION"), "\""), "\"version\":\"0.0.0-other\"", 1))
+        .unwrap();
+    let e = start().unwrap_err();
+    assert!(e.message().contains(&format!("stateFile {}: written by neonkit-emulator 0.0.0-other", file.display())), "{e}");
+    assert!(e.message().ends_with("start without stateFile or remove the file"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

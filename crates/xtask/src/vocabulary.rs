@@ -64,7 +64,7 @@ pub fn load(text: &str) -> Vocabulary {
     let v: Vocabulary = serde_yaml::from_str(text).expect("spec/vocabulary.yaml");
     for o in &v.options {
         assert!(
-            matches!(o.ty.as_str(), "duration" | "count" | "bytes" | "bool" | "string" | "secret" | "headers"),
+            matches!(o.ty.as_str(), "duration" | "count" | "bytes" | "bool" | "string" | "path" | "secret" | "headers"),
             "option {}: unknown type {}",
             o.name,
             o.ty
@@ -193,7 +193,7 @@ pub fn bad_values(o: &OptionDef, lang: Lang) -> Vec<BadValue> {
             out.push(BadValue { value: serde_json::json!("5"), message: format!("{text} (got a string)"), typed: false });
         }
         "bool" => out.push(BadValue { value: serde_json::json!("yes"), message: format!("{text} (got a string)"), typed: false }),
-        "string" => out.push(BadValue { value: serde_json::json!(5), message: format!("{text} (got a number)"), typed: false }),
+        "string" | "path" => out.push(BadValue { value: serde_json::json!(5), message: format!("{text} (got a number)"), typed: false }),
         _ => {}
     }
     out
@@ -231,6 +231,8 @@ fn option_context(o: &OptionDef) -> serde_json::Value {
         "bool" => ("bool", "boolean", "Bool", "bool"),
         "headers" => ("Mapping[str, str]", "Record<string, string>", "Headers", "std::collections::HashMap<String, String>"),
         "secret" => ("str", "string", "Secret", "String"),
+        // a file name: Python takes any path-like too (the binding applies os.fspath)
+        "path" => ("Union[str, os.PathLike[str]]", "string", "Text", "String"),
         _ => ("str", "string", "Text", "String"),
     };
     serde_json::json!({

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Mapping, Optional, TypeVar
+    import os
+    from typing import Any, Dict, Mapping, Optional, TypeVar, Union
 
     _Self = TypeVar("_Self", bound="_OptionsMixin")
 
@@ -131,6 +132,7 @@ class _EmulatorOptionsMixin:
         postgres: Optional[bool] = None,
         postgres_url: Optional[str] = None,
         no_pooler: Optional[bool] = None,
+        state_file: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> None:
         """
         port: The port on 127.0.0.1 (0 picks a free one). Default 0.
@@ -144,6 +146,7 @@ class _EmulatorOptionsMixin:
         postgres: A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default False.
         postgres_url: Attach to this running PostgreSQL server (postgresql://user:password@host:port/db; a superuser, or a role with CREATEROLE and CREATEDB) instead of starting a cluster; implies postgres. Never shown.
         no_pooler: With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default False.
+        state_file: Keeps the emulator's state (projects, branches, roles, databases, operations, API keys) in this file across restarts: loaded at start when it exists, written shortly after each change and on stop. With postgres the private cluster's data stays beside it (FILE.pgdata), not with an attached server. A file another version wrote, or a damaged one, is refused and nothing of it is used.
 
         A value out of its range raises ConfigError naming the option and the range.
         """
@@ -159,6 +162,7 @@ class _EmulatorOptionsMixin:
             "postgres": postgres,
             "postgres_url": postgres_url,
             "no_pooler": no_pooler,
+            "state_file": state_file,
         }
         self._start({k: v for k, v in options.items() if v is not None})
 

@@ -498,6 +498,9 @@ pub struct EmulatorOptions {
     /// With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
     #[uniffi(default = None)]
     pub no_pooler: Option<bool>,
+    /// Keeps the emulator's state (projects, branches, roles, databases, operations, API keys) in this file across restarts: loaded at start when it exists, written shortly after each change and on stop. With postgres the private cluster's data stays beside it (FILE.pgdata), not with an attached server. A file another version wrote, or a damaged one, is refused and nothing of it is used.
+    #[uniffi(default = None)]
+    pub state_file: Option<String>,
 }
 
 /// The emulator's options as the core takes them, under their camelCase names;
@@ -537,6 +540,9 @@ pub(crate) fn emulator_option_values(postgres_url: Option<String>, o: EmulatorOp
     }
     if let Some(v) = o.no_pooler {
         out.push(("noPooler".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.state_file {
+        out.push(("stateFile".to_string(), OptionValue::from(v)));
     }
     out
 }

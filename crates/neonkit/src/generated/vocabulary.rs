@@ -426,4 +426,15 @@ pub(crate) const EMULATOR_OPTIONS: &[OptionSpec] = &[
         zero: true,
         text: ["no_pooler must be true or false", "noPooler must be true or false"],
     },
+    OptionSpec {
+        name: "state_file",
+        camel: "stateFile",
+        ty: OptionType::Text,
+        client: false,
+        call: false,
+        min: 0.0,
+        max: 0.0,
+        zero: true,
+        text: ["state_file must be a string", "stateFile must be a string"],
+    },
 ];
