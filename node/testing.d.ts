@@ -29,6 +29,13 @@ export interface EmulatorOptions {
   postgresUrl?: string;
   /** With `postgres`: no PgBouncer even when it is installed (the pooled URIs are then the server's own). */
   noPooler?: boolean;
+  /**
+   * Keeps the emulator's state in this file across restarts: loaded at start when it exists, written
+   * shortly after each change and on stop. With `postgres` the private cluster's data stays beside it
+   * (`FILE.pgdata`). A file another version wrote, or a damaged one, rejects with a `NeonRuntimeError`
+   * and nothing of it is used.
+   */
+  stateFile?: string;
 }
 
 export interface Fault {

@@ -121,3 +121,45 @@ test('a stale-branches query finds the branch seeded 40 days ago', async () => {
   assert.equal(stale[0].name, 'preview/old');
   assert.equal(new Date(stale[0].created_at).getTime(), now - 40 * DAY);
 });
+
+test('stateFile keeps the state across restarts; a file of another version is refused naming the option', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { startEmulator } = require('../testing.js');
+  const { ConfigError, NeonRuntimeError } = require('../index.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neonkit-node-state-'));
+  const stateFile = path.join(dir, 'emulator-state.json');
+  try {
+    const first = await startEmulator({ stateFile, operationDurationMs: 0 });
+    let made;
+    try {
+      first.seed(shop('fx-kept'));
+      made = (await first.client({ maxRetries: 0 }).branches.create('fx-kept', { branch: { name: 'made-after-seeding' } })).branch;
+    } finally {
+      await first.stop();
+    }
+    assert.ok(fs.statSync(stateFile).isFile());
+    const second = await startEmulator({ stateFile, operationDurationMs: 0 });
+    try {
+      const c = second.client({ maxRetries: 0 });
+      const names = (await c.branches.list('fx-kept')).branches.map((b) => b.name).sort();
+      assert.deepEqual(names, ['made-after-seeding', 'main', 'preview/pr-7']);
+      assert.equal((await c.branches.get('fx-kept', made.id)).branch.name, 'made-after-seeding');
+      assert.equal((await c.roles.getPassword('fx-kept', 'br-fx-kept-preview', 'app')).password, 'npg_fixture_secret');
+    } finally {
+      await second.stop();
+    }
+
+    fs.writeFileSync(stateFile, JSON.stringify({ format: 'neonkit-emulator-state', version: '0.0.0-other', store: {} }));
+    await assert.rejects(startEmulator({ stateFile }), (e) => {
+      assert.ok(e instanceof NeonRuntimeError, String(e));
+      assert.ok(e.message.includes(`stateFile ${stateFile}: written by neonkit-emulator 0.0.0-other`), e.message);
+      assert.ok(e.message.endsWith('start without stateFile or remove the file'), e.message);
+      return true;
+    });
+    await assert.rejects(startEmulator({ stateFile: 5 }), (e) => e instanceof ConfigError && e.message === 'stateFile must be a string (got a number)');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -96,8 +96,9 @@ test('an unknown option is a ConfigError that lists the known ones', () => {
 
 test('every emulator option is accepted under its Node name', async () => {
   const good = { port: 0, apiKey: 'parity-emulator-key', operationDurationMs: 5, locking: false, rateLimits: false, latencyMs: 0, seed: 7, idleTimeoutMs: 5000, postgres: false, noPooler: false };
+  // stateFile keeps the state in a file: test/fixtures.test.js
   // postgresUrl attaches to a running server: test/postgres.test.js
-  const elsewhere = new Set(['postgresUrl']);
+  const elsewhere = new Set(['postgresUrl', 'stateFile']);
   for (const row of parity.emulator_options) assert.ok(row.node.name in good || elsewhere.has(row.node.name), `no good value for ${row.node.name}`);
   const emu = await startEmulator(good);
   try {

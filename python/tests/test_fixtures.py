@@ -147,3 +147,41 @@ def test_stale_branches_query(fresh):
         assert stale[0].name == "preview/old"
     finally:
         neon.close()
+
+
+def test_state_file_keeps_the_state_across_restarts(tmp_path):
+    state = tmp_path / "emulator-state.json"
+    first = Emulator(state_file=state, operation_duration=0)
+    try:
+        first.seed(shop("fx-kept"))
+        neon = first.client(**FAST)
+        branch = neon.branches.create("fx-kept", branch={"name": "made-after-seeding"}).branch
+        neon.close()
+    finally:
+        first.stop()
+    assert state.is_file()
+
+    second = Emulator(state_file=str(state), operation_duration=0)
+    try:
+        neon = second.client(**FAST)
+        names = {b.name for b in neon.branches.list("fx-kept").branches}
+        assert names == {"main", "preview/pr-7", "made-after-seeding"}
+        assert neon.branches.get("fx-kept", branch.id).branch.name == "made-after-seeding"
+        assert neon.roles.get_password("fx-kept", "br-fx-kept-preview", "app").password == "npg_fixture_secret"
+        neon.close()
+    finally:
+        second.stop()
+
+
+def test_a_state_file_from_another_version_is_refused_naming_the_option(tmp_path):
+    state = tmp_path / "emulator-state.json"
+    state.write_text(
+        json.dumps({"format": "neonkit-emulator-state", "version": "0.0.0-other", "store": {}}), encoding="utf-8"
+    )
+    with pytest.raises(neonkit.NeonRuntimeError) as e:
+        Emulator(state_file=state)
+    assert f"state_file {state}: written by neonkit-emulator 0.0.0-other" in str(e.value)
+    assert str(e.value).endswith("start without state_file or remove the file")
+    with pytest.raises(neonkit.ConfigError) as c:
+        Emulator(state_file=b"/tmp/state.json")
+    assert c.value.message == "state_file must be a string (got a value of type bytes)"

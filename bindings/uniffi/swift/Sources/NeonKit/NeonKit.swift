@@ -23888,6 +23888,10 @@ public struct EmulatorOptions: Equatable, Hashable {
      * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
      */
     public var noPooler: Bool?
+    /**
+     * Keeps the emulator's state (projects, branches, roles, databases, operations, API keys) in this file across restarts: loaded at start when it exists, written shortly after each change and on stop. With postgres the private cluster's data stays beside it (FILE.pgdata), not with an attached server. A file another version wrote, or a damaged one, is refused and nothing of it is used.
+     */
+    public var stateFile: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23921,7 +23925,10 @@ public struct EmulatorOptions: Equatable, Hashable {
          */postgres: Bool? = nil, 
         /**
          * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
-         */noPooler: Bool? = nil) {
+         */noPooler: Bool? = nil, 
+        /**
+         * Keeps the emulator's state (projects, branches, roles, databases, operations, API keys) in this file across restarts: loaded at start when it exists, written shortly after each change and on stop. With postgres the private cluster's data stays beside it (FILE.pgdata), not with an attached server. A file another version wrote, or a damaged one, is refused and nothing of it is used.
+         */stateFile: String? = nil) {
         self.port = port
         self.apiKey = apiKey
         self.operationDurationMs = operationDurationMs
@@ -23932,6 +23939,7 @@ public struct EmulatorOptions: Equatable, Hashable {
         self.idleTimeoutMs = idleTimeoutMs
         self.postgres = postgres
         self.noPooler = noPooler
+        self.stateFile = stateFile
     }
 
     
@@ -23959,7 +23967,8 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
                 seed: FfiConverterOptionInt64.read(from: &buf), 
                 idleTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 postgres: FfiConverterOptionBool.read(from: &buf), 
-                noPooler: FfiConverterOptionBool.read(from: &buf)
+                noPooler: FfiConverterOptionBool.read(from: &buf), 
+                stateFile: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23974,6 +23983,7 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.idleTimeoutMs, into: &buf)
         FfiConverterOptionBool.write(value.postgres, into: &buf)
         FfiConverterOptionBool.write(value.noPooler, into: &buf)
+        FfiConverterOptionString.write(value.stateFile, into: &buf)
     }
 }
 

@@ -33540,6 +33540,11 @@ data class EmulatorOptions (
      * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
      */
     var `noPooler`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Keeps the emulator's state (projects, branches, roles, databases, operations, API keys) in this file across restarts: loaded at start when it exists, written shortly after each change and on stop. With postgres the private cluster's data stays beside it (FILE.pgdata), not with an attached server. A file another version wrote, or a damaged one, is refused and nothing of it is used.
+     */
+    var `stateFile`: kotlin.String? = null 
     
 ){
     
@@ -33566,6 +33571,7 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -33579,7 +33585,8 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalLong.allocationSize(value.`seed`) +
             FfiConverterOptionalLong.allocationSize(value.`idleTimeoutMs`) +
             FfiConverterOptionalBoolean.allocationSize(value.`postgres`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`noPooler`)
+            FfiConverterOptionalBoolean.allocationSize(value.`noPooler`) +
+            FfiConverterOptionalString.allocationSize(value.`stateFile`)
     )
 
     override fun write(value: EmulatorOptions, buf: ByteBuffer) {
@@ -33593,6 +33600,7 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalLong.write(value.`idleTimeoutMs`, buf)
             FfiConverterOptionalBoolean.write(value.`postgres`, buf)
             FfiConverterOptionalBoolean.write(value.`noPooler`, buf)
+            FfiConverterOptionalString.write(value.`stateFile`, buf)
     }
 }
 

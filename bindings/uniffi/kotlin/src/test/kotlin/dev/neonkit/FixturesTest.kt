@@ -1,5 +1,7 @@
 package dev.neonkit
 
+import dev.neonkit.models.CreateProjectBranchRequest
+import dev.neonkit.models.CreateProjectBranchRequestBranch
 import java.time.OffsetDateTime
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
@@ -114,5 +116,39 @@ class FixturesTest {
         assertEquals(listOf(oldId), stale.map { it.id })
         assertEquals("preview/old", stale[0].name)
         assertEquals(now.minusDays(40).toInstant(), stale[0].createdAt.toInstant())
+    }
+
+    @Test
+    fun stateFileKeepsTheStateAcrossRestartsAndAForeignOneIsRefusedNamingTheOption() = runBlocking<Unit> {
+        val dir = java.nio.file.Files.createTempDirectory("neonkit-kotlin-state-")
+        val stateFile = dir.resolve("emulator-state.json")
+        try {
+            val first = startEmulator(EmulatorOptions(operationDurationMs = 0, stateFile = stateFile.toString()))
+            val made = try {
+                first.seed("""{"projects": [{"id": "fx-kept", "name": "kept", "branches": [{"name": "main", "roles": [{"name": "app", "password": "npg_kept"}]}]}]}""")
+                val c = NeonClient(first.apiKey(), NeonClientOptions(baseUrl = first.baseUrl(), maxRetries = 0))
+                c.branches().create("fx-kept", CreateProjectBranchRequest(branch = CreateProjectBranchRequestBranch(name = "made-after-seeding"))).branch
+            } finally {
+                first.stop()
+            }
+            assertTrue(java.nio.file.Files.isRegularFile(stateFile))
+            val second = startEmulator(EmulatorOptions(operationDurationMs = 0, stateFile = stateFile.toString()))
+            try {
+                val c = NeonClient(second.apiKey(), NeonClientOptions(baseUrl = second.baseUrl(), maxRetries = 0))
+                assertEquals(setOf("main", "made-after-seeding"), c.branches().list("fx-kept").branches.map { it.name }.toSet())
+                assertEquals("made-after-seeding", c.branches().get("fx-kept", made.id).branch.name)
+                val main = c.branches().list("fx-kept").branches.first { it.name == "main" }
+                assertEquals("npg_kept", c.roles().getPassword("fx-kept", main.id, "app").password)
+            } finally {
+                second.stop()
+            }
+
+            java.nio.file.Files.writeString(stateFile, """{"format": "neonkit-emulator-state", "version": "0.0.0-other", "store": {}}""")
+            val e = assertThrows<NeonException.NeonRuntimeException> { startEmulator(EmulatorOptions(stateFile = stateFile.toString())) }
+            assertTrue(e.info.errorMessage.contains("stateFile $stateFile: written by neonkit-emulator 0.0.0-other"), e.info.errorMessage)
+            assertTrue(e.info.errorMessage.endsWith("start without stateFile or remove the file"), e.info.errorMessage)
+        } finally {
+            dir.toFile().deleteRecursively()
+        }
     }
 }
