@@ -9,8 +9,9 @@
 //!     neonkit-bench serve GET_BODY_FILE LIST_BODY_FILE
 //!
 //! serves the emulator's real getProject and listProjects bodies, byte for byte,
-//! from memory (the emulator renders a 400-project list in ~6 ms, which would
-//! make it, not the clients, the thing measured); prints its base URL first.
+//! from memory (the emulator renders each 400-project list, about half a
+//! millisecond, which would partly measure it instead of the clients); prints its
+//! base URL first.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
