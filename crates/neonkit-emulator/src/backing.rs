@@ -46,6 +46,8 @@ pub(crate) trait Backing {
     /// or blank lines), or None when nothing real is behind the API (the handlers then
     /// answer from the state).
     fn schema_dump(&self, owner_id: &str, db: &str) -> Res<Option<String>>;
+    /// Removes every role and database made behind the API (the emulator's reset).
+    fn clear(&self);
     /// The connection URI of `role` to `db` through `ep` (its branch's data), pooled or not.
     fn connection_uri(&self, role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String;
     /// `connection_parameters` of a `connection_uris` item: database, password, role,
@@ -98,6 +100,7 @@ impl Backing for InMemory {
     fn schema_dump(&self, _: &str, _: &str) -> Res<Option<String>> {
         Ok(None)
     }
+    fn clear(&self) {}
     fn connection_uri(&self, role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String {
         let host = if pooled { ep.pooler_host() } else { ep.host() };
         format!("postgresql://{}:{}@{}/{}?sslmode=require", role.name, role.password, host, db)

@@ -915,6 +915,9 @@ impl crate::backing::Backing for Cluster {
     fn schema_dump(&self, owner_id: &str, db: &str) -> Res<Option<String>> {
         self.schema(owner_id, db).map(Some)
     }
+    fn clear(&self) {
+        self.drop_everything();
+    }
     /// The local server and the branch's physical role and database, without TLS; the
     /// pooled one PgBouncer's port (the server's without it).
     fn connection_uri(&self, role: &Role, db: &str, ep: &crate::state::Endpoint, pooled: bool) -> String {

@@ -157,9 +157,7 @@ impl Inner {
             *rng = StdRng::seed_from_u64(s);
         }
         *store = Store::new(&mut *rng);
-        if let Some(c) = &self.pg {
-            c.drop_everything();
-        }
+        self.backing().clear();
         drop(rng);
         drop(store);
         self.clear_faults();
